@@ -81,6 +81,10 @@ typedef struct vt_load_options {
     const char *table;          /* NULL: the file's base name */
     const char *const *maps;    /* "COLUMN=HEADER" strings, n_maps of them */
     int n_maps;
+    /* Called for each rejected row (may be NULL): line is the row's first
+     * line in the file, column its 1-based field (0: the whole row). */
+    void (*on_reject)(void *ctx, const char *path, long line, int column, const char *msg);
+    void *ctx;
 } vt_load_options;
 
 typedef struct vt_load_summary {

@@ -32,7 +32,11 @@ int cli_parse_as_of(const char *arg, vt_day *day);
 /* Open the database of the command line, checking the schema exists. */
 int cli_open_db(const vt_cli *cli, int readonly, sqlite3 **db);
 
-/* The subcommands; each lives in cmd_<name>.c. */
+/* The subcommands; each lives in cmd_<name>.c with its --help text, which
+ * the dispatcher prints. */
+extern const char usage_init[], usage_load[], usage_indicators[], usage_check[],
+    usage_score[], usage_explain[], usage_export[], usage_override[], usage_kpis[];
+
 int cmd_init(int argc, char **argv, const vt_cli *cli);
 int cmd_load(int argc, char **argv, const vt_cli *cli);
 int cmd_indicators(int argc, char **argv, const vt_cli *cli);
