@@ -16,7 +16,9 @@ struct vt_indicators {
     int rows;
     int cols, cap_cols;
     char **ids;          /* rows customer ids, ascending */
-    int64_t *keys;       /* rows internal keys (ascending with ids) or NULL */
+    int64_t *keys;       /* rows internal keys, or NULL */
+    int *row_of_key;     /* key -> row (or -1), keys are small dense integers */
+    int64_t max_key;
     char **names;        /* cols column names */
     vt_value **values;   /* cols arrays of rows values */
 };
@@ -42,8 +44,22 @@ vt_indicators *vt_indicators_new_keyed(vt_day as_of, int n, const char *const *i
             vt_indicators_free(ind);
             return NULL;
         }
-        if (keys)
+        if (keys) {
             ind->keys[i] = keys[i];
+            if (keys[i] > ind->max_key)
+                ind->max_key = keys[i];
+        }
+    }
+    if (keys) {
+        ind->row_of_key = malloc((size_t)(ind->max_key + 1) * sizeof *ind->row_of_key);
+        if (!ind->row_of_key) {
+            vt_indicators_free(ind);
+            return NULL;
+        }
+        for (int64_t k = 0; k <= ind->max_key; k++)
+            ind->row_of_key[k] = -1;
+        for (int i = 0; i < n; i++)
+            ind->row_of_key[keys[i]] = i;
     }
     return ind;
 }
@@ -76,6 +92,7 @@ void vt_indicators_free(vt_indicators *ind)
     free(ind->names);
     free(ind->ids);
     free(ind->keys);
+    free(ind->row_of_key);
     free(ind);
 }
 
@@ -108,19 +125,9 @@ int vt_indicators_find_row(const vt_indicators *ind, const char *customer_id)
 
 int vt_indicators_row_of_key(const vt_indicators *ind, int64_t key)
 {
-    if (!ind->keys)
+    if (!ind->row_of_key || key < 0 || key > ind->max_key)
         return -1;
-    int lo = 0, hi = ind->rows - 1;
-    while (lo <= hi) {
-        int mid = lo + (hi - lo) / 2;
-        if (ind->keys[mid] == key)
-            return mid;
-        if (ind->keys[mid] < key)
-            lo = mid + 1;
-        else
-            hi = mid - 1;
-    }
-    return -1;
+    return ind->row_of_key[key];
 }
 
 int vt_indicators_find(const vt_indicators *ind, const char *name)

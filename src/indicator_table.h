@@ -13,7 +13,7 @@ int64_t vt_indicators_key(const vt_indicators *ind, int row);
 /* Row of an internal customer key, or -1. */
 int vt_indicators_row_of_key(const vt_indicators *ind, int64_t key);
 /* Build a table whose rows are the given customers (ids sorted ascending,
- * keys matching), taking ownership of nothing. */
+ * keys[i] the non-negative key of ids[i]); everything is copied. */
 vt_indicators *vt_indicators_new_keyed(vt_day as_of, int n, const char *const *ids,
                                        const int64_t *keys);
 
