@@ -580,11 +580,16 @@ static int blank(const char *p, const char *end)
 /* Feed the file to libcsv one line (or block) at a time, counting lines. */
 static void feed(loader *l, FILE *in)
 {
-    static char buf[65536];
+    enum { BLOCK = 65536 };
+    char *buf = malloc(BLOCK);
     size_t n;
+    if (!buf) {
+        l->status = vt_fail(l->err, VT_EINTERNAL, "out of memory");
+        return;
+    }
     int first = 1;
     l->line = 1;
-    while (l->status == VT_OK && (n = fread(buf, 1, sizeof buf, in)) > 0) {
+    while (l->status == VT_OK && (n = fread(buf, 1, BLOCK, in)) > 0) {
         char *p = buf, *end = buf + n;
         if (first && n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
             p += 3;
@@ -601,30 +606,39 @@ static void feed(loader *l, FILE *in)
                 l->status = vt_fail(l->err, VT_EINPUT,
                                     "%s:%ld: row longer than %d bytes (an unterminated quote?)",
                                     l->path, l->row_line, LOAD_MAX_ROW);
-                return;
+                break;
             }
             if (csv_parse(&l->parser, p, (size_t)(stop - p), on_field, on_row, l) !=
                 (size_t)(stop - p)) {
                 l->status = vt_fail(l->err, VT_EINPUT, "%s:%ld: %s", l->path, l->line,
                                     csv_strerror(csv_error(&l->parser)));
-                return;
+                break;
             }
             if (nl)
                 l->line++;
             p = stop;
         }
     }
+    free(buf);
     if (l->status != VT_OK)
         return;
     if (ferror(in)) {
         l->status = vt_fail(l->err, VT_EINPUT, "%s: read error: %s", l->path, strerror(errno));
         return;
     }
-    if (csv_fini(&l->parser, on_field, on_row, l) != 0 && l->status == VT_OK)
+    /* libcsv only reports an unclosed quote at the end in its strict mode,
+     * which also refuses stray quotes inside unquoted fields (common in real
+     * exports); so look at its state: 2 is FIELD_BEGUN in libcsv.c. */
+    if (l->parser.pstate == 2 && l->parser.quoted) {
         l->status = vt_fail(l->err, VT_EINPUT,
-                            "%s:%ld: unterminated quoted field (the quote opened on this row "
-                            "is never closed)",
+                            "%s:%ld: unterminated quoted field: the quote opened on this row "
+                            "is never closed",
                             l->path, l->row_line);
+        return;
+    }
+    if (csv_fini(&l->parser, on_field, on_row, l) != 0 && l->status == VT_OK)
+        l->status = vt_fail(l->err, VT_EINPUT, "%s:%ld: %s", l->path, l->row_line,
+                            csv_strerror(csv_error(&l->parser)));
 }
 
 /* After a bulk insert, build the key index; duplicates within the file are
