@@ -176,14 +176,12 @@ static const char engagement_sql[] =
     "FROM data_customers c LEFT JOIN e USING (cust) LEFT JOIN r USING (cust)";
 
 /* The customer's score in the latest complete run with an as-of date
- * before D (ties: the newest run). */
+ * before D (ties: the newest run); nil when that run has no score for it. */
 static const char history_sql[] =
-    "SELECT k.cust, h.score AS score_prev FROM"
-    " (SELECT s.customer_id, s.score, row_number() OVER"
-    "    (PARTITION BY s.customer_id ORDER BY r.as_of DESC, r.run_id DESC) AS n"
-    "  FROM scores s JOIN runs r USING (run_id)"
-    "  WHERE r.as_of < :dt AND r.finished_at IS NOT NULL AND s.score IS NOT NULL) h"
-    " JOIN customer_keys k ON k.customer_id = h.customer_id WHERE h.n = 1";
+    "SELECT k.cust, s.score AS score_prev FROM scores s"
+    " JOIN customer_keys k ON k.customer_id = s.customer_id"
+    " WHERE s.run_id = (SELECT run_id FROM runs WHERE as_of < :dt AND finished_at IS NOT NULL"
+    "                   ORDER BY as_of DESC, run_id DESC LIMIT 1)";
 
 static const char *const passes[] = {
     account_sql, revenue_sql, usage_sql, adoption_sql, surveys_sql,

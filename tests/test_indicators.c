@@ -833,7 +833,10 @@ static void test_score_prev_at_other_dates(void **state)
     ind = compute(f, "2026-04-11");
     expect_score_prev(ind, "C01", 0, 10.0);
     expect_score_prev(ind, "C04", 0, 77.0);
-    expect_score_prev(ind, "C03", 0, 88.0); /* run 4 (as_of 03-31) for C03 */
+    /* SPEC §3: "the customer's score in the latest stored run with an as-of
+     * date before D": that run is run 5, which did not score C03, so nil even
+     * though run 4 (as_of 03-31) did */
+    expect_score_prev(ind, "C03", 1, 0);
     vt_indicators_free(ind);
 
     /* D = 2026-01-15: run 6 has as_of = D, nothing is before it */
