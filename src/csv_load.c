@@ -61,6 +61,8 @@ typedef struct loader {
     FILE *rejects;
 } loader;
 
+static int stored(const loader *l, int c);
+
 /* ------------------------------------------------------------------ rows */
 
 static int field_append(field *f, const char *s, size_t len)
@@ -220,7 +222,9 @@ static void load_row(loader *l)
     for (int c = 0; c < t->ncols; c++) {
         int f = l->header_of_col[c];
         if (f < 0) {
-            l->cells[c].type = VT_NIL;
+            /* an absent key part is '' so that keys still compare equal */
+            l->cells[c].type = (t->cols[c].flags & COL_KEY) ? VT_TEXT : VT_NIL;
+            l->cells[c].s = "";
             continue;
         }
         if (vt_validate(&t->cols[c], trim(&l->fields[f]), &l->cells[c], msg, sizeof msg)) {
@@ -236,7 +240,7 @@ static void load_row(loader *l)
 
     int param = 1, key_param = 1, known = 1;
     for (int c = 0; c < t->ncols; c++) {
-        if (l->header_of_col[c] < 0)
+        if (!stored(l, c))
             continue;
         const vt_column *col = &t->cols[c];
         vt_cell cell = l->cells[c];
