@@ -156,10 +156,11 @@ int cmd_load(int argc, char **argv, const vt_cli *cli)
             if (log.shown > SHOWN_REJECTS)
                 fprintf(stderr, "%s: ... and %d more rejected rows\n", argv[i],
                         log.shown - SHOWN_REJECTS);
-            fprintf(stderr, "%s: read %lld, inserted %lld, updated %lld, rejected %lld, "
-                            "unknown customers %lld\n",
-                    argv[i], sum.read, sum.inserted, sum.updated, sum.rejected,
-                    sum.unknown_customers);
+            if (!json)
+                fprintf(stderr, "%s: read %lld, inserted %lld, updated %lld, rejected %lld, "
+                                "unknown customers %lld\n",
+                        argv[i], sum.read, sum.inserted, sum.updated, sum.rejected,
+                        sum.unknown_customers);
             if (sum.rejected)
                 fprintf(stderr, "%s: rejected rows are in %s\n", argv[i], sum.rejects_path);
         } else {

@@ -27,8 +27,9 @@
 #include "tables.h"
 
 typedef struct field {
-    char *data;
-    size_t len, cap;
+    char *data;      /* the value as in the file (after CSV unquoting) */
+    char *trimmed;   /* the same without surrounding spaces, for validation */
+    size_t len, cap; /* both buffers have cap bytes */
 } field;
 
 typedef struct loader {
@@ -75,6 +76,9 @@ static int field_append(field *f, const char *s, size_t len)
         if (!p)
             return -1;
         f->data = p;
+        if (!(p = realloc(f->trimmed, cap)))
+            return -1;
+        f->trimmed = p;
         f->cap = cap;
     }
     memcpy(f->data, s, len);
@@ -131,16 +135,18 @@ static int valid_utf8(const unsigned char *s, size_t n)
     return 1;
 }
 
-/* Trim surrounding spaces and tabs in place; returns the trimmed start. */
-static char *trim(field *f)
+/* The value without surrounding spaces and tabs (the original is kept
+ * for the rejects file). */
+static const char *trim(field *f)
 {
-    char *s = f->data, *e = f->data + f->len;
+    const char *s = f->data, *e = f->data + f->len;
     while (s < e && (*s == ' ' || *s == '\t'))
         s++;
     while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
         e--;
-    *e = '\0';
-    return s;
+    memcpy(f->trimmed, s, (size_t)(e - s));
+    f->trimmed[e - s] = '\0';
+    return f->trimmed;
 }
 
 static const char *column_label(const loader *l, int field_index)
@@ -234,7 +240,10 @@ static void load_row(loader *l)
     }
     int bad = t->check ? t->check(t, l->cells, msg, sizeof msg) : -1;
     if (bad >= 0) {
-        reject(l, l->header_of_col[bad], "%s", msg);
+        if (l->header_of_col[bad] >= 0)
+            reject(l, l->header_of_col[bad], "%s", msg);
+        else
+            reject(l, -1, "column %s (not in the file): %s", t->cols[bad].name, msg);
         return;
     }
 
@@ -500,10 +509,28 @@ static vt_status setup_builtin(loader *l)
     sqlite3_str_appendf(ins, ", extra) VALUES (");
     for (int i = 0; i < n; i++)
         sqlite3_str_appendf(ins, "%s?", i ? ", " : "");
-    for (int f = 0; f < l->nheader; f++)
-        if (l->col_of_field[f] < 0)
-            sqlite3_str_appendf(ins, "%s?, ?", nextra++ ? ", " : ", json_object(");
-    sqlite3_str_appendf(ins, nextra ? "))" : ", NULL)");
+    /* SQLite functions take at most 127 arguments: unknown columns go into
+     * json_object() calls of up to 60 pairs, merged by nested json_patch() */
+    int nchunks = 0;
+    for (int f = 0; f < l->nheader; f++) {
+        if (l->col_of_field[f] >= 0)
+            continue;
+        if (nextra % 60 == 0)
+            sqlite3_str_appendf(ins, nextra ? "), json_patch(json_object(" : ", json_patch(json_object(");
+        else
+            sqlite3_str_appendall(ins, ", ");
+        sqlite3_str_appendall(ins, "?, ?");
+        if (nextra++ % 60 == 0)
+            nchunks++;
+    }
+    if (nextra) {
+        sqlite3_str_appendall(ins, "), '{}'");
+        for (int i = 0; i < nchunks; i++)
+            sqlite3_str_appendall(ins, ")");
+        sqlite3_str_appendall(ins, ")");
+    } else {
+        sqlite3_str_appendall(ins, ", NULL)");
+    }
     if (nextra)
         sqlite3_str_appendf(upd, "%sextra = excluded.extra", nupd++ ? ", " : "");
 
@@ -697,8 +724,10 @@ static void table_name_for(const char *path, char *out, size_t len)
 
 static void loader_free(loader *l)
 {
-    for (int i = 0; i < l->cap_fields; i++)
+    for (int i = 0; i < l->cap_fields; i++) {
         free(l->fields[i].data);
+        free(l->fields[i].trimmed);
+    }
     free(l->fields);
     for (int i = 0; l->header && i < l->nheader; i++)
         free(l->header[i]);
@@ -720,6 +749,8 @@ vt_status vt_load_file(sqlite3 *db, const char *path, const vt_load_options *opt
         table_name_for(path, sum->table, sizeof sum->table);
     loader l = {.db = db, .path = path, .opt = opt, .sum = sum, .err = err};
     l.table = vt_table_find(sum->table);
+    if (l.table)
+        snprintf(sum->table, sizeof sum->table, "%s", l.table->name);
     if (!l.table && !(opt && opt->table))
         return vt_fail(err, VT_EINPUT,
                        "%s: no table named %s (tables: customers, subscriptions, usage, features, "
@@ -743,6 +774,9 @@ vt_status vt_load_file(sqlite3 *db, const char *path, const vt_load_options *opt
         return vt_fail(err, VT_EINTERNAL, "out of memory");
     }
     csv_set_space_func(&l.parser, never_space);
+    /* libcsv grows a field's buffer by this much at a time: its default of
+     * 128 bytes makes long fields quadratic where realloc copies */
+    csv_set_blk_size(&l.parser, 1 << 20);
 
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         l.status = vt_fail(err, VT_EINTERNAL, "%s: cannot start the load: %s", path,

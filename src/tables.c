@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "tables.h"
 
@@ -164,7 +165,7 @@ const vt_table *const *vt_tables(void)
 const vt_table *vt_table_find(const char *name)
 {
     for (int i = 0; table_list[i]; i++)
-        if (strcmp(table_list[i]->name, name) == 0)
+        if (strcasecmp(table_list[i]->name, name) == 0)
             return table_list[i];
     return NULL;
 }

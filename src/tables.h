@@ -57,7 +57,7 @@ struct vt_table {
     vt_row_check check;
 };
 
-/* The built-in table called name, or NULL. */
+/* The built-in table called name (any case), or NULL. */
 const vt_table *vt_table_find(const char *name);
 /* All built-in tables, NULL-terminated. */
 const vt_table *const *vt_tables(void);
