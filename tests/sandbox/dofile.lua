@@ -1,0 +1,3 @@
+-- Attack: run another file.
+dofile("/etc/passwd")
+measure "m" { weight = 1, value = "nps_last" }
