@@ -5,6 +5,9 @@
  * Problems are collected rather than thrown one at a time: a declaration
  * that is wrong is reported and skipped, the top level goes on, and the
  * caller gets every problem, one "FILE:LINE: message" per line.
+ *
+ * The engine's other files are listed in rules_internal.h; the JSON of a
+ * vt_result (measures_json, flags_json) is described in rules_json.c.
  */
 #include <errno.h>
 #include <math.h>
@@ -109,6 +112,147 @@ vt_status rules_report_problems(vt_rules *r, vt_error *err)
     return VT_EINPUT;
 }
 
+/* ------------------------------------------------------------ declarations */
+
+/* Default bands when a file declares none. */
+static const rule_band default_bands[] = {{"red", 0}, {"yellow", 50}, {"green", 75}};
+
+static int band_index(const vt_rules *r, const char *name)
+{
+    for (int i = 0; i < r->n_bands; i++)
+        if (strcmp(r->bands[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+static int measure_index(const vt_rules *r, const char *name)
+{
+    for (int i = 0; i < r->n_measures; i++)
+        if (strcmp(r->measures[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+static void resolve_force_bands(vt_rules *r)
+{
+    const char *names[64];
+    int n = r->n_bands < 64 ? r->n_bands : 64;
+    for (int i = 0; i < n; i++)
+        names[i] = r->bands[i].name;
+    for (int i = 0; i < r->n_flags; i++) {
+        rule_flag *f = &r->flags[i];
+        if (!f->force_band_name)
+            continue;
+        f->force_band = band_index(r, f->force_band_name);
+        if (f->force_band < 0) {
+            const char *near = vt_nearest_name(f->force_band_name, names, n);
+            rules_problem(r, f->line, "flag \"%s\": force_band \"%s\" is not a band%s%s%s",
+                          f->name, f->force_band_name, near ? "; did you mean " : "",
+                          near ? near : "", near ? "?" : "");
+        }
+    }
+}
+
+static void resolve_scorecards(vt_rules *r)
+{
+    const char **names = malloc((r->n_measures > 0 ? (size_t)r->n_measures : 1) * sizeof *names);
+    for (int i = 0; names && i < r->n_measures; i++)
+        names[i] = r->measures[i].name;
+    for (int i = 0; i < r->n_scorecards; i++) {
+        rule_scorecard *sc = &r->scorecards[i];
+        sc->weights = malloc((r->n_measures > 0 ? (size_t)r->n_measures : 1) * sizeof *sc->weights);
+        if (!sc->weights || !names) {
+            rules_problem(r, sc->line, "scorecard \"%s\": out of memory", sc->name);
+            continue;
+        }
+        for (int m = 0; m < r->n_measures; m++)
+            sc->weights[m] = NAN;
+        for (int k = 0; k < sc->n_listed; k++) {
+            int m = measure_index(r, sc->listed[k].measure);
+            if (m >= 0) {
+                sc->weights[m] = sc->listed[k].weight;
+                continue;
+            }
+            const char *near = vt_nearest_name(sc->listed[k].measure, names, r->n_measures);
+            rules_problem(r, sc->line, "scorecard \"%s\": weights: no measure named \"%s\"%s%s%s",
+                          sc->name, sc->listed[k].measure, near ? "; did you mean " : "",
+                          near ? near : "", near ? "?" : "");
+        }
+        int any = 0;
+        for (int m = 0; m < r->n_measures; m++)
+            any |= isnan(sc->weights[m]) ? r->measures[m].weight > 0 : sc->weights[m] > 0;
+        if (!any && r->n_measures > 0)
+            rules_problem(r, sc->line, "scorecard \"%s\": every measure has weight 0", sc->name);
+    }
+    free(names);
+}
+
+/* After the top level ran: default bands; and when it completed, bodies
+ * present, force_band and scorecard references resolved, at least one
+ * measure.  Records problems. */
+static void finish_declarations(vt_rules *r, int completed)
+{
+    r->sealed = 1;
+    if (r->n_bands == 0) {
+        r->bands = malloc(sizeof default_bands);
+        if (r->bands) {
+            memcpy(r->bands, default_bands, sizeof default_bands);
+            r->n_bands = (int)(sizeof default_bands / sizeof *default_bands);
+        } else {
+            rules_problem(r, 0, "out of memory");
+        }
+    }
+    if (!completed)
+        return;   /* what comes after the failure is unknown: no more guesses */
+    for (int i = 0; i < r->n_pending; i++) {
+        const rule_pending *p = &r->pending[i];
+        if (!p->done)
+            rules_problem(r, p->line, "%s \"%s\" has no body: write %s \"%s\" %s", p->kind, p->name,
+                          p->kind, p->name, strcmp(p->kind, "indicator") == 0 ? "[[ SELECT ... ]]"
+                                                                              : "{ ... }");
+    }
+    resolve_force_bands(r);
+    resolve_scorecards(r);
+    if (r->n_measures == 0)
+        rules_problem(r, 0, "no measure declared: a rule file needs at least one "
+                      "measure \"name\" { weight = ..., value = ... }");
+}
+
+/* Free what the declarations own (their Lua callbacks die with the state). */
+static void free_declarations(vt_rules *r)
+{
+    for (int i = 0; i < r->n_measures; i++) {
+        free(r->measures[i].name);
+        free(r->measures[i].group);
+        free(r->measures[i].indicator);
+        free(r->measures[i].steps);
+    }
+    for (int i = 0; i < r->n_flags; i++) {
+        free(r->flags[i].name);
+        free(r->flags[i].reason_text);
+        free(r->flags[i].force_band_name);
+    }
+    for (int i = 0; i < r->n_scorecards; i++) {
+        for (int k = 0; k < r->scorecards[i].n_listed; k++)
+            free(r->scorecards[i].listed[k].measure);
+        free(r->scorecards[i].listed);
+        free(r->scorecards[i].weights);
+        free(r->scorecards[i].name);
+    }
+    for (int i = 0; i < r->n_indicators; i++) {
+        free(r->indicators[i].name);
+        free(r->indicators[i].sql);
+    }
+    for (int i = 0; i < r->n_pending; i++)
+        free(r->pending[i].name);
+    free(r->measures);
+    free(r->flags);
+    free(r->scorecards);
+    free(r->indicators);
+    free(r->pending);
+    free(r->bands);
+}
+
 static vt_status read_file(const char *path, char **out, size_t *out_len, vt_error *err)
 {
     FILE *f = fopen(path, "rb");
@@ -176,7 +320,7 @@ vt_status rules_open(const char *path, const vt_rule_limits *lim, vt_rules **out
     int completed = vt_sandbox_run(r->sb, r->source, r->source_len, &run_err) == VT_OK;
     if (!completed && add_sandbox_message(r, run_err.msg) != 0)
         r->problems_lost = 1;
-    rules_api_finish(r, completed);
+    finish_declarations(r, completed);
     if (r->problems_lost) {
         vt_rules_free(r);
         return vt_fail(err, VT_EINTERNAL, "%s: out of memory", path);
@@ -211,7 +355,7 @@ void vt_rules_free(vt_rules *r)
     if (!r)
         return;
     rules_eval_free(r);
-    rules_api_free(r);
+    free_declarations(r);
     vt_sandbox_free(r->sb);
     for (int i = 0; i < r->n_problems; i++)
         free(r->problems[i].text);

@@ -1,6 +1,7 @@
 /*
  * rules_api.c - the rule language (SPEC §5), registered as built-ins of
- * the sandbox, and its load-time validation.
+ * the sandbox, and the validation of each declaration as it is made
+ * (references between declarations are resolved by rules.c afterwards).
  *
  *   bands { NAME = FLOOR, ... }                   lower bounds, 0..100; one must be 0
  *   measure "NAME" { weight, value, scale, missing, group }
@@ -31,9 +32,6 @@ static const char *const measure_keys[] = {"weight", "value", "scale", "missing"
 static const char *const flag_keys[] = {"when", "reason", "severity", "force_band", NULL};
 static const char *const scorecard_keys[] = {"when", "weights", NULL};
 
-/* Default bands when a file declares none. */
-static const rule_band default_bands[] = {{"red", 0}, {"yellow", 50}, {"green", 75}};
-
 /* The value of linear/inverse/steps: a userdata of this layout. */
 typedef struct scale_object {
     int broken;              /* a problem was recorded where it was built */
@@ -56,7 +54,8 @@ static int count_of(const char *const *list)
     return n;
 }
 
-int rules_is_identifier(const char *name)
+/* Is name a plain identifier ([A-Za-z_][A-Za-z0-9_]*)? */
+static int is_identifier(const char *name)
 {
     if (!(name[0] == '_' || (name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z')))
         return 0;
@@ -117,7 +116,7 @@ static int declare(lua_State *L, const char *kind, lua_CFunction body, int ident
         why = "needs a name";
     else if (!is_name(name, len, RULE_NAME_MAX))
         why = "name must be 1 to 63 characters, without control characters";
-    else if (identifier && !rules_is_identifier(name))
+    else if (identifier && !is_identifier(name))
         why = "name must be an identifier (letters, digits and _, not starting with a digit)";
     if (why || declared_line(r, kind, name)) {
         if (why)
@@ -141,11 +140,17 @@ static int declare(lua_State *L, const char *kind, lua_CFunction body, int ident
     return 1;
 }
 
-/* The declaration a body closure belongs to (marked as given). */
+/* The declaration a body closure belongs to, marked as given; NULL (and a
+ * problem) when the same closure already gave it a body. */
 static rule_pending *body_of(lua_State *L, vt_rules *r)
 {
     rule_pending *p = &r->pending[lua_tointeger(L, lua_upvalueindex(2))];
     check_top_level(L, r, p->kind);
+    if (p->done) {
+        rules_problem(r, vt_sandbox_line(L), "%s \"%s\" already has a body (line %d)", p->kind,
+                      p->name, p->line);
+        return NULL;
+    }
     p->done = 1;
     return p;
 }
@@ -184,8 +189,8 @@ static int field(lua_State *L, const char *key)
     return lua_rawget(L, 1);
 }
 
-/* A registry reference to the function at the top (popped), or LUA_NOREF
- * when it is not a function (left popped too). */
+/* Pop the value at the top: a registry reference when it is a function,
+ * else LUA_NOREF. */
 static int function_ref(lua_State *L)
 {
     if (lua_type(L, -1) != LUA_TFUNCTION) {
@@ -207,7 +212,7 @@ static int api_measure_body(lua_State *L)
 {
     vt_rules *r = rules_of(L);
     rule_pending *p = body_of(L, r);
-    if (!body_table(L, r, p))
+    if (!p || !body_table(L, r, p))
         return 0;
     int bad = check_keys(L, r, p, measure_keys);
     /* phase 1: Lua */
@@ -237,7 +242,7 @@ static int api_measure_body(lua_State *L)
     if (value_type == LUA_TNIL)
         bad += rules_problem(r, p->line, "measure \"%s\": value is required: an indicator name "
                               "such as \"seat_utilization\" or a function(c)", name);
-    else if (!(value_type == LUA_TFUNCTION || (indicator && rules_is_identifier(indicator))))
+    else if (!(value_type == LUA_TFUNCTION || (indicator && is_identifier(indicator))))
         bad += rules_problem(r, p->line, "measure \"%s\": value must be an indicator name or a "
                               "function(c)", name);
     if (scale_type != LUA_TNIL && !scale)
@@ -282,7 +287,7 @@ static int api_flag_body(lua_State *L)
 {
     vt_rules *r = rules_of(L);
     rule_pending *p = body_of(L, r);
-    if (!body_table(L, r, p))
+    if (!p || !body_table(L, r, p))
         return 0;
     int bad = check_keys(L, r, p, flag_keys);
     /* phase 1: Lua */
@@ -348,6 +353,8 @@ static int api_indicator_body(lua_State *L)
 {
     vt_rules *r = rules_of(L);
     rule_pending *p = body_of(L, r);
+    if (!p)
+        return 0;
     size_t len = 0;
     const char *sql = lua_type(L, 1) == LUA_TSTRING ? lua_tolstring(L, 1, &len) : NULL;
     if (!sql || len == 0 || strlen(sql) != len)
@@ -372,7 +379,7 @@ static int api_scorecard_body(lua_State *L)
 {
     vt_rules *r = rules_of(L);
     rule_pending *p = body_of(L, r);
-    if (!body_table(L, r, p))
+    if (!p || !body_table(L, r, p))
         return 0;
     int bad = check_keys(L, r, p, scorecard_keys);
     /* phase 1: Lua */
@@ -591,138 +598,4 @@ vt_status rules_api_define(vt_rules *r, vt_error *err)
 {
     vt_status st = vt_sandbox_protected(r->sb, create_scale_type, NULL, err);
     return st == VT_OK ? vt_sandbox_define(r->sb, api_functions, r, err) : st;
-}
-
-/* ------------------------------------------------------------ after loading */
-
-static int band_index(const vt_rules *r, const char *name)
-{
-    for (int i = 0; i < r->n_bands; i++)
-        if (strcmp(r->bands[i].name, name) == 0)
-            return i;
-    return -1;
-}
-
-static int measure_index(const vt_rules *r, const char *name)
-{
-    for (int i = 0; i < r->n_measures; i++)
-        if (strcmp(r->measures[i].name, name) == 0)
-            return i;
-    return -1;
-}
-
-static void resolve_force_bands(vt_rules *r)
-{
-    const char *names[64];
-    int n = r->n_bands < 64 ? r->n_bands : 64;
-    for (int i = 0; i < n; i++)
-        names[i] = r->bands[i].name;
-    for (int i = 0; i < r->n_flags; i++) {
-        rule_flag *f = &r->flags[i];
-        if (!f->force_band_name)
-            continue;
-        f->force_band = band_index(r, f->force_band_name);
-        if (f->force_band < 0) {
-            const char *near = vt_nearest_name(f->force_band_name, names, n);
-            rules_problem(r, f->line, "flag \"%s\": force_band \"%s\" is not a band%s%s%s",
-                          f->name, f->force_band_name, near ? "; did you mean " : "",
-                          near ? near : "", near ? "?" : "");
-        }
-    }
-}
-
-static void resolve_scorecards(vt_rules *r)
-{
-    const char **names = malloc((r->n_measures > 0 ? (size_t)r->n_measures : 1) * sizeof *names);
-    for (int i = 0; names && i < r->n_measures; i++)
-        names[i] = r->measures[i].name;
-    for (int i = 0; i < r->n_scorecards; i++) {
-        rule_scorecard *sc = &r->scorecards[i];
-        sc->weights = malloc((r->n_measures > 0 ? (size_t)r->n_measures : 1) * sizeof *sc->weights);
-        if (!sc->weights || !names) {
-            rules_problem(r, sc->line, "scorecard \"%s\": out of memory", sc->name);
-            continue;
-        }
-        for (int m = 0; m < r->n_measures; m++)
-            sc->weights[m] = NAN;
-        for (int k = 0; k < sc->n_listed; k++) {
-            int m = measure_index(r, sc->listed[k].measure);
-            if (m >= 0) {
-                sc->weights[m] = sc->listed[k].weight;
-                continue;
-            }
-            const char *near = vt_nearest_name(sc->listed[k].measure, names, r->n_measures);
-            rules_problem(r, sc->line, "scorecard \"%s\": weights: no measure named \"%s\"%s%s%s",
-                          sc->name, sc->listed[k].measure, near ? "; did you mean " : "",
-                          near ? near : "", near ? "?" : "");
-        }
-        int any = 0;
-        for (int m = 0; m < r->n_measures; m++)
-            any |= isnan(sc->weights[m]) ? r->measures[m].weight > 0 : sc->weights[m] > 0;
-        if (!any && r->n_measures > 0)
-            rules_problem(r, sc->line, "scorecard \"%s\": every measure has weight 0", sc->name);
-    }
-    free(names);
-}
-
-void rules_api_finish(vt_rules *r, int completed)
-{
-    r->sealed = 1;
-    if (r->n_bands == 0) {
-        r->bands = malloc(sizeof default_bands);
-        if (r->bands) {
-            memcpy(r->bands, default_bands, sizeof default_bands);
-            r->n_bands = (int)(sizeof default_bands / sizeof *default_bands);
-        } else {
-            rules_problem(r, 0, "out of memory");
-        }
-    }
-    if (!completed)
-        return;   /* what comes after the failure is unknown: no more guesses */
-    for (int i = 0; i < r->n_pending; i++) {
-        const rule_pending *p = &r->pending[i];
-        if (!p->done)
-            rules_problem(r, p->line, "%s \"%s\" has no body: write %s \"%s\" %s", p->kind, p->name,
-                          p->kind, p->name, strcmp(p->kind, "indicator") == 0 ? "[[ SELECT ... ]]"
-                                                                              : "{ ... }");
-    }
-    resolve_force_bands(r);
-    resolve_scorecards(r);
-    if (r->n_measures == 0)
-        rules_problem(r, 0, "no measure declared: a rule file needs at least one "
-                      "measure \"name\" { weight = ..., value = ... }");
-}
-
-void rules_api_free(vt_rules *r)
-{
-    for (int i = 0; i < r->n_measures; i++) {
-        free(r->measures[i].name);
-        free(r->measures[i].group);
-        free(r->measures[i].indicator);
-        free(r->measures[i].steps);
-    }
-    for (int i = 0; i < r->n_flags; i++) {
-        free(r->flags[i].name);
-        free(r->flags[i].reason_text);
-        free(r->flags[i].force_band_name);
-    }
-    for (int i = 0; i < r->n_scorecards; i++) {
-        for (int k = 0; k < r->scorecards[i].n_listed; k++)
-            free(r->scorecards[i].listed[k].measure);
-        free(r->scorecards[i].listed);
-        free(r->scorecards[i].weights);
-        free(r->scorecards[i].name);
-    }
-    for (int i = 0; i < r->n_indicators; i++) {
-        free(r->indicators[i].name);
-        free(r->indicators[i].sql);
-    }
-    for (int i = 0; i < r->n_pending; i++)
-        free(r->pending[i].name);
-    free(r->measures);
-    free(r->flags);
-    free(r->scorecards);
-    free(r->indicators);
-    free(r->pending);
-    free(r->bands);
 }

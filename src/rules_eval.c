@@ -15,6 +15,14 @@
  * A customer that fails (a rule error, the time limit, a non-number value,
  * no measure with data) gets res->error and VT_EPARTIAL; the state is
  * reset, so the next customer is scored as if nothing had happened.
+ *
+ * No data: when every measure's value is nil and none of them has a
+ * `missing` default, there is nothing to average.  Such a customer is not
+ * given 0 (nil is not zero: SPEC §3, and a 0 would put a brand-new customer
+ * on the at-risk list); it fails with "no measure had data", which is
+ * stored with its run and tells the rule author to add `missing` defaults.
+ * A customer scored only from `missing` defaults gets a score with
+ * coverage 0, which says how little it rests on.
  */
 #include <math.h>
 #include <stdio.h>

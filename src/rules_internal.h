@@ -2,9 +2,10 @@
  * rules_internal.h - what the files of the rules engine share: the loaded
  * rule file (struct vt_rules) and the functions each file gives the others.
  *
- *   rules.c        lifecycle: read, hash, load, free, accessors
+ *   rules.c        lifecycle: read, hash, load, resolve references between
+ *                  declarations, report problems, free; accessors
  *   rules_api.c    the rule language: bands, measure, flag, indicator,
- *                  scorecard, linear, inverse, steps; load-time validation
+ *                  scorecard, linear, inverse, steps; each one validated
  *   rules_eval.c   bind an indicator table; score one customer (c and s)
  *   rules_json.c   the result JSON (measures_json, flags_json)
  *   rules_sql.c    rule-defined indicators: read-only SQL
@@ -179,12 +180,6 @@ vt_status rules_report_problems(vt_rules *r, vt_error *err);
 
 /* rules_api.c: register the rule language in r's sandbox. */
 vt_status rules_api_define(vt_rules *r, vt_error *err);
-/* rules_api.c: after the top level ran: default bands; and when it
- * completed, bodies present, force_band and scorecard references
- * resolved, at least one measure.  Records problems. */
-void rules_api_finish(vt_rules *r, int completed);
-/* rules_api.c: free what the declarations own. */
-void rules_api_free(vt_rules *r);
 
 /* rules_eval.c: allocate the per-customer state once the file is loaded. */
 int rules_eval_prepare(vt_rules *r);
@@ -197,8 +192,5 @@ int rules_json_prepare(vt_rules *r);
 char *rules_measures_json(vt_rules *r);
 char *rules_flags_json(vt_rules *r);
 void rules_json_free(vt_rules *r);
-
-/* Is name a plain identifier ([A-Za-z_][A-Za-z0-9_]*)? */
-int rules_is_identifier(const char *name);
 
 #endif /* VITALS_RULES_INTERNAL_H */

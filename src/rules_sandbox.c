@@ -519,16 +519,20 @@ vt_status vt_sandbox_run(vt_sandbox *sb, const char *src, size_t len, vt_error *
         return vt_fail(err, VT_EINTERNAL, "%s: out of memory", sb->path);
     chunkname[0] = '@';
     memcpy(chunkname + 1, sb->path, plen + 1);
-    int status = luaL_loadbufferx(L, src, len, chunkname, "t");
+    /* Learn how Lua abbreviates the chunk name in its messages (a long path
+     * becomes "...tail") from an empty chunk, before any error can use it. */
+    int status = luaL_loadbufferx(L, "", 0, chunkname, "t");
+    if (status == LUA_OK) {
+        lua_Debug ar;
+        lua_getinfo(L, ">S", &ar);
+        memcpy(sb->short_src, ar.short_src, sizeof sb->short_src);
+        status = luaL_loadbufferx(L, src, len, chunkname, "t");
+    }
     free(chunkname);
     if (status != LUA_OK) {
         keep_message(sb, status);
         return vt_fail(err, VT_EINPUT, "%s", sb->message);
     }
-    lua_Debug ar;
-    lua_pushvalue(L, -1);
-    lua_getinfo(L, ">S", &ar);
-    memcpy(sb->short_src, ar.short_src, sizeof sb->short_src);
     lua_rawgeti(L, LUA_REGISTRYINDEX, sb->env_ref);
     lua_setupvalue(L, -2, 1);   /* the chunk's only upvalue is _ENV */
     vt_watchdog_arm(sb->watchdog, sb->top_level_ms);

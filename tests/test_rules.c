@@ -490,6 +490,8 @@ static void test_check_messages(void **state)
     check_fails(DIR "value_typo.lua", DIR "value_typo.lua:2: measure \"adoption\": value "
                 "\"adoptoin_pct\": no such indicator; did you mean adoption_pct?");
     check_fails(DIR "syntax.lua", DIR "syntax.lua:5: unexpected symbol near <eof>");
+    check_fails(DIR "double_body.lua", DIR "double_body.lua:4: measure \"twice\" already has a "
+                "body (line 2)");
     check_fails(DIR "top_error.lua", DIR "top_error.lua:5: undefined global 'nps_lsat'; did you "
                 "mean c.nps_last?");
     /* comments, strings and long brackets are not code; a declared
@@ -499,6 +501,33 @@ static void test_check_messages(void **state)
     vt_error err;
     assert_int_equal(vt_rules_check(DIR "missing.lua", &err), VT_EINPUT);
     expect_text(err.msg, DIR "missing.lua: cannot read: No such file or directory");
+}
+
+/* Lua shortens long chunk names ("...tail.lua:2:"); messages keep the path. */
+static void test_long_path_messages(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/vitals-a-directory-with-a-rather-long-name-for-rule-files-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256], expected[300];
+    snprintf(path, sizeof path, "%s/health.lua", dir);
+    static const char *const sources[] = {
+        "-- a syntax error\nmeasure \"m\" { weight = 1 value = \"nps_last\" }\n",
+        "-- a run-time error\nlocal x = nil + 1\n",
+    };
+    for (int i = 0; i < 2; i++) {
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(sources[i], f);
+        fclose(f);
+        vt_error err;
+        assert_int_equal(vt_rules_check(path, &err), VT_EINPUT);
+        snprintf(expected, sizeof expected, "%s:2: ", path);
+        if (strncmp(err.msg, expected, strlen(expected)) != 0 || strchr(err.msg, '\n'))
+            fail_msg("expected one problem starting with %s, got: %s", expected, err.msg);
+    }
+    unlink(path);
+    rmdir(dir);
 }
 
 static void test_check_truncates(void **state)
@@ -693,6 +722,7 @@ int main(void)
         cmocka_unit_test(test_health_playbook),
         cmocka_unit_test(test_check_reports_every_problem),
         cmocka_unit_test(test_check_messages),
+        cmocka_unit_test(test_long_path_messages),
         cmocka_unit_test(test_check_truncates),
         cmocka_unit_test(test_rule_defined_indicators),
         cmocka_unit_test(test_rule_sql_is_read_only),
