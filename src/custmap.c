@@ -87,6 +87,7 @@ vt_custmap *vt_custmap_open(sqlite3 *db)
     if (rc != SQLITE_DONE)
         goto fail;
     sqlite3_finalize(st);
+    st = NULL;
     if (sqlite3_prepare_v2(db, "INSERT INTO customer_keys(customer_id) VALUES (?)", -1,
                            &m->insert, NULL) != SQLITE_OK)
         goto fail;

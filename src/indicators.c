@@ -305,7 +305,9 @@ vt_status vt_indicators_compute(sqlite3 *db, vt_day as_of, vt_indicators **out, 
             st = vt_fail(err, VT_EINTERNAL, "indicators: out of memory");
     for (size_t i = 0; st == VT_OK && i < sizeof passes / sizeof passes[0]; i++)
         st = run_pass(db, passes[i], ind, err);
-    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    /* a read transaction: ending it cannot lose anything, but it must end */
+    if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     if (st != VT_OK) {
         vt_indicators_free(ind);
         return st;
