@@ -19,7 +19,11 @@
 --
 -- Check your edits with: vitals check rules/health.lua
 
-bands { red = 0, yellow = 50, green = 75 }
+-- Bands are lower bounds on the score.  Set them from your own history:
+-- score a past date (vitals score --as-of) and see where the customers who
+-- then left fell.  On the example portfolio, most customers who churned
+-- within 90 days scored under 60, so red ends there.
+bands { red = 0, yellow = 60, green = 75 }
 
 -- Numbers as people write them in a sentence: 3 rather than 3.0, 4.5
 -- rather than 4.5000.

@@ -27,8 +27,8 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "vitals init"
 v init
 
-step "vitals load examples/data/*.csv"
-v load examples/data/*.csv
+step "vitals load examples/data/*.csv   (customers first, so every row finds its customer)"
+v load examples/data/customers.csv $(ls examples/data/*.csv | grep -v '/customers.csv$')
 
 step "vitals score --rules rules/health.lua --as-of $AS_OF"
 status=0
