@@ -60,13 +60,16 @@ static int parse_bool(const char *s, long long *out)
     return -1;
 }
 
-/* Describe a number range for messages: "0–10", "≥ 0". */
-static void describe_range(const vt_column *c, char *buf, size_t len)
+/* Why v is out of c's range: "is outside 0–10", or for a count with no
+ * real upper bound "is below 0" / "is above 1e+15". */
+static void describe_range(const vt_column *c, double v, char *buf, size_t len)
 {
-    if (c->max >= 1e15)
-        snprintf(buf, len, "≥ %g", c->min);
+    if (c->max < 1e15)
+        snprintf(buf, len, "is outside %g–%g", c->min, c->max);
+    else if (v < c->min)
+        snprintf(buf, len, "is below %g", c->min);
     else
-        snprintf(buf, len, "%g–%g", c->min, c->max);
+        snprintf(buf, len, "is above %g", c->max);
 }
 
 int vt_validate(const vt_column *c, const char *text, vt_cell *cell, char *msg, size_t len)
@@ -95,8 +98,8 @@ int vt_validate(const vt_column *c, const char *text, vt_cell *cell, char *msg, 
             return -1;
         }
         if ((double)cell->i < c->min || (double)cell->i > c->max) {
-            describe_range(c, range, sizeof range);
-            snprintf(msg, len, "%lld is outside %s", cell->i, range);
+            describe_range(c, (double)cell->i, range, sizeof range);
+            snprintf(msg, len, "%lld %s", cell->i, range);
             return -1;
         }
         cell->type = VT_INT;
@@ -109,8 +112,8 @@ int vt_validate(const vt_column *c, const char *text, vt_cell *cell, char *msg, 
             return -1;
         }
         if (cell->r < c->min || cell->r > c->max) {
-            describe_range(c, range, sizeof range);
-            snprintf(msg, len, "%s is outside %s", text, range);
+            describe_range(c, cell->r, range, sizeof range);
+            snprintf(msg, len, "%s %s", text, range);
             return -1;
         }
         cell->type = VT_REAL;

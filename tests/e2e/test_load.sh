@@ -319,7 +319,7 @@ D=$(mk surveys)
 fixture surveys_ranges.csv surveys "$D"
 load_in "$D" surveys.csv
 assert_exit 3
-assert_contains "$ERR" "surveys.csv:3:4: column score: 11 is outside 0–10" "nps 11"
+assert_contains "$ERR" "surveys.csv:3:4: column score: nps score 11 is outside 0–10" "nps 11"
 assert_contains "$ERR" "surveys.csv:5:4: column score: csat score 0 is outside 1–5" "csat 0"
 assert_contains "$ERR" "surveys.csv:8:4: column score: ces score 8 is outside 1–7" "ces 8"
 assert_contains "$ERR" "surveys.csv:11:4: column score: feeling score 6 is outside 1–5" "feeling 6"
@@ -331,7 +331,7 @@ assert_eq "16 8 0 8" "$READ $INS $UPD $REJ" "read inserted updated rejected"
 assert_eq 8 "$(q "SELECT count(*) FROM surveys")" "rows stored"
 check_rejects "$D/surveys.csv"
 assert_eq "3 5 8 11 14 15 16 17" "$REJ_LINES" "rejected lines"
-assert_contains "$REJ_ERRORS" "line 15: column score: -1 is outside 0–10" "nps -1"
+assert_contains "$REJ_ERRORS" "line 15: column score: nps score -1 is outside 0–10" "nps -1"
 assert_contains "$REJ_ERRORS" "line 16: column score: \"nine\" is not a number" "text score"
 assert_contains "$REJ_ERRORS" "line 17: column score: \"8,5\" is not a number (use '.' as the decimal point" \
     "decimal comma"
@@ -369,7 +369,7 @@ fixture engagement_kind.csv engagement "$D"
 load_in "$D" engagement.csv
 assert_exit 3
 assert_contains "$ERR" "engagement.csv:3:3: column kind: \"party\" is not one of webinar|event|community|training|meeting|qbr" "kind"
-assert_contains "$ERR" "engagement.csv:5:4: column count: -1 is outside ≥ 0" "count -1"
+assert_contains "$ERR" "engagement.csv:5:4: column count: -1 is below 0" "count -1"
 counts engagement.csv
 assert_eq "4 2 2" "$READ $INS $REJ" "read inserted rejected"
 check_rejects "$D/engagement.csv"
@@ -401,7 +401,7 @@ assert_exit 3
 assert_contains "$ERR" "subscriptions.csv:2:4: column mrr: \"1,5\" is not a number (use '.' as the decimal point, no thousands separators)" "1,5"
 assert_contains "$ERR" "subscriptions.csv:3:4: column mrr: \"1,000\" is not a number (use '.'" "1,000"
 assert_contains "$ERR" "subscriptions.csv:4:4: column mrr: \"1e3\" is not a number" "1e3"
-assert_contains "$ERR" "subscriptions.csv:5:4: column mrr: -1 is outside ≥ 0" "-1"
+assert_contains "$ERR" "subscriptions.csv:5:4: column mrr: -1 is below 0" "-1"
 assert_contains "$ERR" "subscriptions.csv:8:2: column month: \"2026-13\" is not a month" "2026-13"
 counts subscriptions.csv
 assert_eq "7 2 5" "$READ $INS $REJ" "read inserted rejected"
@@ -511,7 +511,7 @@ D=$(mk multiline)
 fixture surveys_multiline.csv surveys "$D"
 load_in "$D" surveys.csv
 assert_exit 3
-assert_contains "$ERR" "surveys.csv:7:4: column score: 12 is outside 0–10" "line of a row after multi-line rows"
+assert_contains "$ERR" "surveys.csv:7:4: column score: nps score 12 is outside 0–10" "line of a row after multi-line rows"
 assert_contains "$ERR" "surveys.csv:9:4: column score: csat score 9 is outside 1–5" "line 9"
 counts surveys.csv
 assert_eq "5 3 2" "$READ $INS $REJ" "read inserted rejected"
@@ -547,7 +547,7 @@ EOF
 assert_eq "2000 3999 5999 8000 9999 11999" "$bad" "generated bad lines"
 load_in "$D" surveys.csv
 assert_exit 3
-assert_contains "$ERR" "surveys.csv:2000:4: column score: 42 is outside 0–10" "line 2000"
+assert_contains "$ERR" "surveys.csv:2000:4: column score: nps score 42 is outside 0–10" "line 2000"
 assert_contains "$ERR" "surveys.csv:9999:4: column score:" "line 9999"
 counts surveys.csv
 assert_eq "6000 5994 6" "$READ $INS $REJ" "read inserted rejected"
