@@ -28,47 +28,52 @@ static const char account_sql[] =
 
 /* Movements compare each month with the one before, per product, for the
  * three month-steps ending at D's month (SPEC §4 definitions per customer):
- * a customer going from 0 to > 0 or from > 0 to 0 is new/reactivated or
- * churned, not an expansion or contraction. */
+ * a step where the customer's total goes from 0 to > 0 or from > 0 to 0 is
+ * new/reactivated or churned MRR, not an expansion or contraction, so only
+ * steps with both totals > 0 count.  Two passes over subscriptions: by
+ * (customer, month) for the totals, by (customer, product) pivoting the last
+ * four months into columns. */
 static const char revenue_sql[] =
-    "WITH s AS (SELECT cust, product, month, sum(mrr) AS mrr FROM data_subscriptions"
-    "           WHERE month <= :m GROUP BY cust, product, month),"
+    "WITH cm AS (SELECT cust, month, sum(mrr) AS mrr FROM data_subscriptions"
+    "            WHERE month <= :m GROUP BY cust, month),"
     " totals AS (SELECT cust,"
     "    sum(CASE WHEN month = :m THEN mrr ELSE 0.0 END) AS mrr,"
     "    sum(CASE WHEN month = :m - 3 THEN mrr ELSE 0.0 END) AS mrr_3m,"
-    "    count(DISTINCT CASE WHEN month = :m AND mrr > 0 THEN product END) AS products,"
-    "    sum(mrr) AS billed"
-    "  FROM s GROUP BY cust),"
-    " paid_months AS (SELECT cust, count(*) AS n FROM"
-    "    (SELECT cust, month FROM s GROUP BY cust, month HAVING sum(mrr) > 0) GROUP BY cust),"
-    " recent AS (SELECT * FROM s WHERE month >= :m - 3),"
-    " steps AS (SELECT cust, product, month AS m FROM recent WHERE month > :m - 3"
-    "    UNION SELECT cust, product, month + 1 FROM recent WHERE month < :m),"
-    " moves AS (SELECT st.cust, st.m, coalesce(b.mrr, 0) AS before, coalesce(a.mrr, 0) AS after"
-    "    FROM steps st"
-    "    LEFT JOIN recent b ON b.cust = st.cust AND b.product = st.product AND b.month = st.m - 1"
-    "    LEFT JOIN recent a ON a.cust = st.cust AND a.product = st.product AND a.month = st.m),"
-    " kept AS (SELECT cust, m FROM moves GROUP BY cust, m HAVING sum(before) > 0 AND sum(after) > 0),"
-    " flows AS (SELECT mv.cust,"
-    "    sum(CASE WHEN after > before THEN after - before ELSE 0.0 END) AS expansion,"
-    "    sum(CASE WHEN after > before AND before > 0 THEN after - before ELSE 0.0 END) AS upsell,"
-    "    sum(CASE WHEN after > before AND before = 0 THEN after ELSE 0.0 END) AS cross_sell,"
-    "    sum(CASE WHEN after < before THEN before - after ELSE 0.0 END) AS contraction"
-    "  FROM moves mv JOIN kept USING (cust, m) GROUP BY mv.cust) "
+    "    sum(mrr) AS billed,"
+    "    sum(mrr > 0) AS paid_months"
+    "  FROM cm GROUP BY cust),"
+    " pm AS (SELECT cust, product,"
+    "    sum(CASE WHEN month = :m - 3 THEN mrr ELSE 0.0 END) AS m0,"
+    "    sum(CASE WHEN month = :m - 2 THEN mrr ELSE 0.0 END) AS m1,"
+    "    sum(CASE WHEN month = :m - 1 THEN mrr ELSE 0.0 END) AS m2,"
+    "    sum(CASE WHEN month = :m THEN mrr ELSE 0.0 END) AS m3"
+    "  FROM data_subscriptions WHERE month BETWEEN :m - 3 AND :m GROUP BY cust, product),"
+    " pt AS (SELECT *, sum(m0) OVER w AS t0, sum(m1) OVER w AS t1, sum(m2) OVER w AS t2,"
+    "    sum(m3) OVER w AS t3 FROM pm WINDOW w AS (PARTITION BY cust)),"
+    " steps AS (SELECT cust, m0 AS b, m1 AS a FROM pt WHERE t0 > 0 AND t1 > 0"
+    "    UNION ALL SELECT cust, m1, m2 FROM pt WHERE t1 > 0 AND t2 > 0"
+    "    UNION ALL SELECT cust, m2, m3 FROM pt WHERE t2 > 0 AND t3 > 0),"
+    " flows AS (SELECT cust,"
+    "    sum(max(a - b, 0.0)) AS expansion,"
+    "    sum(CASE WHEN b > 0 THEN max(a - b, 0.0) ELSE 0.0 END) AS upsell,"
+    "    sum(CASE WHEN b = 0 THEN a ELSE 0.0 END) AS cross_sell,"
+    "    sum(max(b - a, 0.0)) AS contraction"
+    "  FROM steps GROUP BY cust),"
+    " products AS (SELECT cust, count(*) AS n FROM pm WHERE m3 > 0 GROUP BY cust) "
     "SELECT c.cust,"
     "  coalesce(t.mrr, 0.0) AS mrr,"
     "  coalesce(t.mrr, 0.0) * 12 AS arr,"
     "  CASE WHEN t.mrr_3m > 0 THEN (t.mrr - t.mrr_3m) * 100.0 / t.mrr_3m END AS mrr_change_90d_pct,"
-    "  coalesce(t.products, 0) AS products,"
+    "  coalesce(p.n, 0) AS products,"
     "  coalesce(t.billed, 0.0) AS ltv_to_date,"
     "  coalesce(f.expansion, 0.0) AS expansion_mrr_90d,"
     "  coalesce(f.contraction, 0.0) AS contraction_mrr_90d,"
     "  coalesce(f.upsell, 0.0) AS upsell_mrr_90d,"
     "  coalesce(f.cross_sell, 0.0) AS cross_sell_mrr_90d,"
     "  coalesce(t.billed, 0.0) AS tcv,"
-    "  t.billed / p.n AS avg_monthly_revenue "
+    "  CASE WHEN t.paid_months > 0 THEN t.billed / t.paid_months END AS avg_monthly_revenue "
     "FROM data_customers c LEFT JOIN totals t USING (cust) LEFT JOIN flows f USING (cust)"
-    " LEFT JOIN paid_months p USING (cust)";
+    " LEFT JOIN products p USING (cust)";
 
 static const char usage_sql[] =
     "WITH u AS (SELECT cust,"
