@@ -108,3 +108,42 @@ clean:
 	rm -rf build build-asan vitals
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+
+# ---------------------------------------------------------------- fuzzing
+# make fuzz FUZZ_SECONDS=N   build the libFuzzer targets of tests/fuzz with
+#                            clang (ASan + UBSan) into build-fuzz/, replay
+#                            tests/fuzz/regressions/, then fuzz each target
+#                            for N seconds (default 60); fails on any crash.
+# fuzz_rules is built only once src/rules.c exists.
+FUZZ_CC      ?= clang
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS   = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+                $(filter-out -Werror,$(WARN)) -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) \
+                -Iinclude -Isrc $(PKG_CFLAGS) -DVITALS_SHARE='"$(PREFIX)/share/vitals"' \
+                $(if $(wildcard src/score.c),-DFUZZ_HAVE_SCORE) -MMD -MP
+FUZZ_LIB_OBJ  = $(LIB_SRC:src/%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_TARGETS  = fuzz_load fuzz_parsers $(if $(wildcard src/rules.c),fuzz_rules)
+FUZZ_BIN      = $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
+
+.PHONY: fuzz fuzz-build
+fuzz: fuzz-build
+	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh $(FUZZ_TARGETS)
+
+fuzz-build: deps $(FUZZ_BIN)
+
+$(FUZZ_BUILD)/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (fuzz)"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_BUILD)/libvitals.a: $(FUZZ_LIB_OBJ)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $(FUZZ_LIB_OBJ)
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libvitals.a
+	@echo "  LINK    $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_BUILD)/libvitals.a $(PKG_LIBS)
+
+-include $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_BIN:=.d)
