@@ -212,13 +212,15 @@ static void db_fail(loader *l, const char *what)
 
 static void load_custom_row(loader *l)
 {
-    for (int i = 0; i < l->nfields; i++)
-        sqlite3_bind_text(l->insert, i + 1, l->fields[i].data, (int)l->fields[i].len,
-                          SQLITE_TRANSIENT);
-    if (sqlite3_step(l->insert) != SQLITE_DONE)
+    int rc = SQLITE_OK;
+    for (int i = 0; i < l->nfields && rc == SQLITE_OK; i++)
+        rc = sqlite3_bind_text(l->insert, i + 1, l->fields[i].data, (int)l->fields[i].len,
+                               SQLITE_TRANSIENT);
+    if (rc != SQLITE_OK || sqlite3_step(l->insert) != SQLITE_DONE)
         db_fail(l, "insert");
+    else
+        l->sum->inserted++;
     sqlite3_reset(l->insert);
-    l->sum->inserted++;
 }
 
 static void load_row(loader *l)
@@ -247,7 +249,7 @@ static void load_row(loader *l)
         return;
     }
 
-    int param = 1, key_param = 1, known = 1;
+    int param = 1, key_param = 1, known = 1, rc = SQLITE_OK;
     for (int c = 0; c < t->ncols; c++) {
         if (!stored(l, c))
             continue;
@@ -266,20 +268,24 @@ static void load_row(loader *l)
             cell.type = VT_INT;
             cell.i = key;
         }
-        bind_cell(l->insert, param++, &cell);
+        rc |= bind_cell(l->insert, param++, &cell);
         if ((col->flags & COL_KEY) && l->exists)
-            bind_cell(l->exists, key_param++, &cell);
+            rc |= bind_cell(l->exists, key_param++, &cell);
     }
     for (int f = 0; f < l->nfields; f++) {
         if (l->col_of_field[f] >= 0)
             continue;
-        sqlite3_bind_text(l->insert, param++, l->header[f], -1, SQLITE_STATIC);
-        sqlite3_bind_text(l->insert, param++, trim(&l->fields[f]), -1, SQLITE_TRANSIENT);
+        rc |= sqlite3_bind_text(l->insert, param++, l->header[f], -1, SQLITE_STATIC);
+        rc |= sqlite3_bind_text(l->insert, param++, trim(&l->fields[f]), -1, SQLITE_TRANSIENT);
+    }
+    if (rc != SQLITE_OK) {
+        db_fail(l, "bind");
+        return;
     }
 
     int existed = 0;
     if (l->exists) {
-        int rc = sqlite3_step(l->exists);
+        rc = sqlite3_step(l->exists);
         if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
             db_fail(l, "lookup");
             return;
@@ -356,6 +362,20 @@ static int is_identifier(const char *s)
     return 1;
 }
 
+/* Whether name is an index, view or trigger of the database (a table of
+ * that name is a custom table loaded before). */
+static int name_taken(sqlite3 *db, const char *name)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_schema WHERE name = ?1 COLLATE NOCASE "
+                               "AND type <> 'table'", -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int taken = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return taken;
+}
+
 /* Names a custom table may not take: our own storage and results. */
 static int is_reserved(const char *name)
 {
@@ -385,14 +405,17 @@ static vt_status setup_custom(loader *l, const char *name)
     vt_status st = prepare(l, &info, sql);
     if (st != VT_OK)
         return st;
-    int existing = 0, same = 1;
-    while (sqlite3_step(info) == SQLITE_ROW) {
+    int existing = 0, same = 1, rc;
+    while ((rc = sqlite3_step(info)) == SQLITE_ROW) {
         const char *col = (const char *)sqlite3_column_text(info, 0);
-        if (existing >= l->nheader || strcmp(col, l->header[existing]) != 0)
+        if (!col || existing >= l->nheader || strcmp(col, l->header[existing]) != 0)
             same = 0;
         existing++;
     }
     sqlite3_finalize(info);
+    if (rc != SQLITE_DONE)
+        return vt_fail(l->err, VT_EINTERNAL, "%s: reading table %s: %s", l->path, name,
+                       sqlite3_errmsg(l->db));
     if (existing && (!same || existing != l->nheader))
         return vt_fail(l->err, VT_EINPUT,
                        "%s:1: the header differs from the columns of custom table %s", l->path,
@@ -408,7 +431,7 @@ static vt_status setup_custom(loader *l, const char *name)
     sqlite3_str_appendf(create, ") STRICT");
     sqlite3_str_appendf(insert, ")");
     char *create_sql = sqlite3_str_finish(create);
-    int rc = create_sql ? sqlite3_exec(l->db, create_sql, NULL, NULL, NULL) : SQLITE_NOMEM;
+    rc = create_sql ? sqlite3_exec(l->db, create_sql, NULL, NULL, NULL) : SQLITE_NOMEM;
     sqlite3_free(create_sql);
     if (rc != SQLITE_OK) {
         sqlite3_free(sqlite3_str_finish(insert));
@@ -537,10 +560,13 @@ static vt_status setup_builtin(loader *l)
     vt_status st = VT_OK;
     sqlite3_stmt *probe = NULL;
     l->bulk = 0;
-    if (strcmp(t->name, "customers") != 0) {
+    if (vt_schema_has_key_index(t)) {
         char *sql = sqlite3_mprintf("SELECT 1 FROM data_%s LIMIT 1", t->name);
         st = prepare(l, &probe, sql);
-        l->bulk = st == VT_OK && sqlite3_step(probe) == SQLITE_DONE;
+        int rc = st == VT_OK ? sqlite3_step(probe) : SQLITE_OK;
+        if (st == VT_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+            st = vt_fail(l->err, VT_EINTERNAL, "%s: %s", l->path, sqlite3_errmsg(l->db));
+        l->bulk = rc == SQLITE_DONE;
         sqlite3_finalize(probe);
     }
     char *keys = sqlite3_str_finish(key), *conds = sqlite3_str_finish(cond);
@@ -677,6 +703,10 @@ static void feed(loader *l, FILE *in)
 static void finish_bulk(loader *l)
 {
     char *index = vt_schema_key_index_sql(l->table);
+    if (!index) {
+        l->status = vt_fail(l->err, VT_EINTERNAL, "%s: out of memory", l->path);
+        return;
+    }
     int rc = sqlite3_exec(l->db, index, NULL, NULL, NULL);
     if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT) {
         sqlite3_str *dedupe = sqlite3_str_new(l->db), *keys = sqlite3_str_new(l->db);
@@ -764,6 +794,9 @@ vt_status vt_load_file(sqlite3 *db, const char *path, const vt_load_options *opt
                        sum->table);
     if (!l.table && opt && opt->n_maps)
         return vt_fail(err, VT_EUSAGE, "--map applies to the built-in tables only");
+    if (!l.table && name_taken(db, sum->table))
+        return vt_fail(err, VT_EUSAGE, "--table %s: that name is already used by the database",
+                       sum->table);
 
     FILE *in = fopen(path, "rb");
     if (!in)
@@ -779,8 +812,8 @@ vt_status vt_load_file(sqlite3 *db, const char *path, const vt_load_options *opt
     csv_set_blk_size(&l.parser, 1 << 20);
 
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-        l.status = vt_fail(err, VT_EINTERNAL, "%s: cannot start the load: %s", path,
-                           sqlite3_errmsg(db));
+        l.status = vt_fail(err, VT_EINTERNAL, "%s: cannot load into %s: %s", path,
+                           sqlite3_db_filename(db, "main"), sqlite3_errmsg(db));
     } else if (l.table && !(l.customers = vt_custmap_open(db))) {
         l.status = vt_fail(err, VT_EINTERNAL, "%s: reading customer keys: %s", path,
                            sqlite3_errmsg(db));

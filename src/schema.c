@@ -51,10 +51,13 @@ static int has_customer(const vt_table *t)
 /* Append printf-style text to a sqlite3_str. */
 #define ADD sqlite3_str_appendf
 
+int vt_schema_has_key_index(const vt_table *t)
+{
+    return strcmp(t->name, "customers") != 0;  /* its key is the INTEGER PRIMARY KEY */
+}
+
 char *vt_schema_key_index_sql(const vt_table *t)
 {
-    if (strcmp(t->name, "customers") == 0)
-        return NULL;  /* its key is the INTEGER PRIMARY KEY */
     sqlite3_str *s = sqlite3_str_new(NULL);
     ADD(s, "CREATE UNIQUE INDEX IF NOT EXISTS data_%s_key ON data_%s(", t->name, t->name);
     const char *sep = "";
@@ -83,10 +86,15 @@ static char *table_sql(const vt_table *t)
     }
     ADD(s, "extra TEXT) STRICT;\n");
 
-    char *index = vt_schema_key_index_sql(t);
-    if (index)
+    if (vt_schema_has_key_index(t)) {
+        char *index = vt_schema_key_index_sql(t);
+        if (!index) {
+            sqlite3_free(sqlite3_str_finish(s));
+            return NULL;
+        }
         ADD(s, "%s\n", index);
-    sqlite3_free(index);
+        sqlite3_free(index);
+    }
 
     ADD(s, "CREATE VIEW IF NOT EXISTS \"%s\" AS SELECT ", t->name);
     for (int i = 0; i < t->ncols; i++) {
@@ -127,6 +135,8 @@ static vt_status migrate_to_1(sqlite3 *db, vt_error *err)
         goto fail;
     for (const vt_table *const *t = vt_tables(); *t; t++) {
         char *sql = table_sql(*t);
+        if (!sql)
+            return vt_fail(err, VT_EINTERNAL, "creating the schema: out of memory");
         int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
         sqlite3_free(sql);
         if (rc != SQLITE_OK)
@@ -196,8 +206,13 @@ static vt_status configure(sqlite3 *db, int readonly, vt_error *err)
     sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
     sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL);
     sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+    /* The full checkpoint SQLite does when the last connection closes takes
+     * an exclusive lock that a reader without a busy timeout (a BI tool)
+     * sees as "database is locked"; vt_db_close checkpoints passively. */
+    sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
     const char *pragmas = readonly ? "PRAGMA query_only = 1;"
-                                   : "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
+                                   : "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                                     "PRAGMA journal_size_limit = 67108864;";
     char *msg = NULL;
     if (sqlite3_exec(db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
         vt_fail(err, VT_EINTERNAL, "%s: %s", sqlite3_db_filename(db, "main"), msg);
@@ -241,8 +256,13 @@ vt_status vt_db_open_readonly(const char *path, sqlite3 **db, vt_error *err)
 
 void vt_db_close(sqlite3 *db)
 {
-    if (db) {
+    if (!db)
+        return;
+    if (!sqlite3_db_readonly(db, "main")) {
         sqlite3_exec(db, "PRAGMA optimize", NULL, NULL, NULL);
-        sqlite3_close(db);
+        /* copy the WAL into the database file without blocking readers, so
+         * that the file alone (a backup with cp) holds everything written */
+        sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     }
+    sqlite3_close(db);
 }

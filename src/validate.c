@@ -72,9 +72,24 @@ static void describe_range(const vt_column *c, double v, char *buf, size_t len)
         snprintf(buf, len, "is above %g", c->max);
 }
 
+/* The start of text for a message: at most 40 bytes, cut on a UTF-8
+ * character boundary so that messages and rejects stay valid UTF-8. */
+static const char *snippet(const char *text, char out[41])
+{
+    size_t n = strlen(text);
+    if (n > 40) {
+        n = 40;
+        while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(out, text, n);
+    out[n] = '\0';
+    return out;
+}
+
 int vt_validate(const vt_column *c, const char *text, vt_cell *cell, char *msg, size_t len)
 {
-    char range[64];
+    char range[64], shown[41];
     cell->type = VT_NIL;
     cell->s = text;
     if (*text == '\0') {
@@ -94,7 +109,7 @@ int vt_validate(const vt_column *c, const char *text, vt_cell *cell, char *msg, 
         return 0;
     case K_INT:
         if (parse_integer(text, &cell->i)) {
-            snprintf(msg, len, "\"%.40s\" is not a whole number", text);
+            snprintf(msg, len, "\"%s\" is not a whole number", snippet(text, shown));
             return -1;
         }
         if ((double)cell->i < c->min || (double)cell->i > c->max) {
@@ -106,7 +121,7 @@ int vt_validate(const vt_column *c, const char *text, vt_cell *cell, char *msg, 
         return 0;
     case K_DECIMAL:
         if (parse_decimal(text, &cell->r)) {
-            snprintf(msg, len, "\"%.40s\" is not a number%s", text,
+            snprintf(msg, len, "\"%s\" is not a number%s", snippet(text, shown),
                      strchr(text, ',') ? " (use '.' as the decimal point, no thousands separators)"
                                        : "");
             return -1;
@@ -121,7 +136,8 @@ int vt_validate(const vt_column *c, const char *text, vt_cell *cell, char *msg, 
     case K_DATE: {
         vt_day d;
         if (vt_date_parse(text, &d)) {
-            snprintf(msg, len, "\"%.40s\" is not a calendar date (expected YYYY-MM-DD)", text);
+            snprintf(msg, len, "\"%s\" is not a calendar date (expected YYYY-MM-DD)",
+                     snippet(text, shown));
             return -1;
         }
         cell->type = VT_INT;
@@ -132,8 +148,8 @@ int vt_validate(const vt_column *c, const char *text, vt_cell *cell, char *msg, 
         int64_t secs;
         if (vt_timestamp_parse(text, &secs)) {
             snprintf(msg, len,
-                     "\"%.40s\" is not a timestamp (expected YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z])",
-                     text);
+                     "\"%s\" is not a timestamp (expected YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z])",
+                     snippet(text, shown));
             return -1;
         }
         cell->type = VT_INT;
@@ -143,7 +159,7 @@ int vt_validate(const vt_column *c, const char *text, vt_cell *cell, char *msg, 
     case K_MONTH: {
         int32_t m;
         if (vt_month_parse(text, &m)) {
-            snprintf(msg, len, "\"%.40s\" is not a month (expected YYYY-MM)", text);
+            snprintf(msg, len, "\"%s\" is not a month (expected YYYY-MM)", snippet(text, shown));
             return -1;
         }
         cell->type = VT_INT;
@@ -152,8 +168,8 @@ int vt_validate(const vt_column *c, const char *text, vt_cell *cell, char *msg, 
     }
     case K_BOOL:
         if (parse_bool(text, &cell->i)) {
-            snprintf(msg, len, "\"%.40s\" is not a boolean (expected true/false, yes/no, 1/0)",
-                     text);
+            snprintf(msg, len, "\"%s\" is not a boolean (expected true/false, yes/no, 1/0)",
+                     snippet(text, shown));
             return -1;
         }
         cell->type = VT_INT;
@@ -173,7 +189,7 @@ int vt_validate(const vt_column *c, const char *text, vt_cell *cell, char *msg, 
                     strncat(list, "|", sizeof list - strlen(list) - 1);
                 strncat(list, c->choices[i], sizeof list - strlen(list) - 1);
             }
-            snprintf(msg, len, "\"%.40s\" is not one of %s", text, list);
+            snprintf(msg, len, "\"%s\" is not one of %s", snippet(text, shown), list);
         }
         return -1;
     }

@@ -1,0 +1,3 @@
+local f = io.open("/etc/passwd")
+os.execute("id")
+load("return 1")()

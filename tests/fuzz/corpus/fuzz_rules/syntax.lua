@@ -1,0 +1,2 @@
+bands { red = 0 
+measure "m" {
