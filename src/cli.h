@@ -36,6 +36,7 @@ int cli_open_db(const vt_cli *cli, int readonly, sqlite3 **db);
  * the dispatcher prints. */
 extern const char usage_init[], usage_load[], usage_indicators[], usage_check[],
     usage_score[], usage_explain[], usage_export[], usage_override[], usage_kpis[];
+extern const char usage_backtest[], usage_report[];
 
 int cmd_init(int argc, char **argv, const vt_cli *cli);
 int cmd_load(int argc, char **argv, const vt_cli *cli);
@@ -46,5 +47,10 @@ int cmd_explain(int argc, char **argv, const vt_cli *cli);
 int cmd_export(int argc, char **argv, const vt_cli *cli);
 int cmd_override(int argc, char **argv, const vt_cli *cli);
 int cmd_kpis(int argc, char **argv, const vt_cli *cli);
+extern const char usage_test[], usage_diff[];
+int cmd_test(int argc, char **argv, const vt_cli *cli);
+int cmd_diff(int argc, char **argv, const vt_cli *cli);
+int cmd_backtest(int argc, char **argv, const vt_cli *cli);
+int cmd_report(int argc, char **argv, const vt_cli *cli);
 
 #endif /* VITALS_CLI_H */

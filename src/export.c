@@ -13,12 +13,10 @@
  */
 #include <csv.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "atomic_file.h"
 #include "score.h"
 
 static const char *const columns[] = {
@@ -199,77 +197,24 @@ vt_status vt_export(sqlite3 *db, const vt_export_options *opt, FILE *out,
     return st;
 }
 
-/* ---------------------------------------------------------------- atomic file */
+/* ---------------------------------------------------------------- --out */
 
-/* VT_OK when path's directory exists and is a directory. */
-static vt_status check_directory(const char *path, vt_error *err)
-{
-    char *dir = strdup(path);
-    if (!dir)
-        return vt_fail(err, VT_EINTERNAL, "out of memory");
-    char *slash = strrchr(dir, '/');
-    const char *d = !slash ? "." : slash == dir ? "/" : (*slash = '\0', dir);
-    struct stat sb;
-    vt_status st = VT_OK;
-    if (stat(d, &sb) != 0)
-        st = vt_fail(err, VT_EINPUT, "%s: directory %s does not exist", path, d);
-    else if (!S_ISDIR(sb.st_mode))
-        st = vt_fail(err, VT_EINPUT, "%s: %s is not a directory", path, d);
-    free(dir);
-    return st;
-}
+typedef struct export_job {
+    sqlite3 *db;
+    const vt_export_options *opt;
+    vt_export_summary *sum;
+} export_job;
 
-/* Permissions of a new file under the current umask. */
-static mode_t file_mode(void)
+static vt_status write_export(FILE *out, void *ctx, vt_error *err)
 {
-    mode_t mask = umask(0);
-    umask(mask);
-    return 0666 & ~mask;
-}
-
-/* Close the temporary file, checking that everything reached the disk. */
-static vt_status close_temp(FILE *f, const char *tmp, vt_status st, vt_error *err)
-{
-    if (st == VT_OK && (fflush(f) != 0 || fsync(fileno(f)) != 0))
-        st = vt_fail(err, VT_EINTERNAL, "%s: cannot write: %s", tmp, strerror(errno));
-    if (fclose(f) != 0 && st == VT_OK)
-        st = vt_fail(err, VT_EINTERNAL, "%s: cannot write: %s", tmp, strerror(errno));
-    return st;
+    export_job *job = ctx;
+    return vt_export(job->db, job->opt, out, job->sum, err);
 }
 
 vt_status vt_export_file(sqlite3 *db, const vt_export_options *opt, const char *path,
                          vt_export_summary *sum, vt_error *err)
 {
     memset(sum, 0, sizeof *sum);
-    vt_status st = check_directory(path, err);
-    if (st != VT_OK)
-        return st;
-    size_t n = strlen(path);
-    char *tmp = malloc(n + 8);
-    if (!tmp)
-        return vt_fail(err, VT_EINTERNAL, "out of memory");
-    memcpy(tmp, path, n);         /* mkstemp's template: PATH, a dot, six X */
-    tmp[n] = '.';
-    memset(tmp + n + 1, 'X', 6);
-    tmp[n + 7] = '\0';
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        st = vt_fail(err, VT_EINPUT, "%s: cannot create: %s", path, strerror(errno));
-        free(tmp);
-        return st;
-    }
-    fchmod(fd, file_mode());
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        st = vt_fail(err, VT_EINTERNAL, "%s: %s", tmp, strerror(errno));
-        close(fd);
-    } else {
-        st = close_temp(f, tmp, vt_export(db, opt, f, sum, err), err);
-    }
-    if (st == VT_OK && rename(tmp, path) != 0)
-        st = vt_fail(err, VT_EINPUT, "%s: cannot write: %s", path, strerror(errno));
-    if (st != VT_OK)
-        unlink(tmp);
-    free(tmp);
-    return st;
+    export_job job = {db, opt, sum};
+    return vt_write_file_atomic(path, write_export, &job, err);
 }

@@ -26,6 +26,10 @@ static const command commands[] = {
     {"export", cmd_export, usage_export, "the at-risk list, sorted by ARR at risk"},
     {"override", cmd_override, usage_override, "set or clear a CSM's manual band or score"},
     {"kpis", cmd_kpis, usage_kpis, "portfolio KPIs for a period"},
+    {"diff", cmd_diff, usage_diff, "compare two rule files, or one with the latest run"},
+    {"test", cmd_test, usage_test, "rule unit tests: fixture customers and expected bands"},
+    {"backtest", cmd_backtest, usage_backtest, "how well the rules would have predicted churn"},
+    {"report", cmd_report, usage_report, "a self-contained HTML report of a run, with charts"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
