@@ -28,6 +28,9 @@
  * error.  Every name is checked when the file is read - columns, bands,
  * flags - and a wrong one is reported as FILE:LINE with the nearest known
  * name, before anything is scored.
+ *
+ * The rule file's flag and rule-defined indicator names come from its
+ * struct (rules_internal.h): vitals.h has accessors for bands only.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -923,6 +926,7 @@ static void rule_names_free(rule_names *n)
     free(n->flags);
 }
 
+/* Built-in indicators (but score_change) and the file's own; bands; flags. */
 static vt_status collect_names(const vt_rules *r, rule_names *n, vt_error *err)
 {
     const char *const *builtin = vt_builtin_indicator_names();
@@ -965,7 +969,10 @@ static vt_status run_one(vt_rules *r, const vt_fixtures *fx, int i, vt_fixture_f
     int passed = vt_fixture_check(fx, i, st, &res, why, sizeof why);
     flag_names(&res, flags, sizeof flags);
     sum->fixtures++;
-    passed ? sum->passed++ : sum->failed++;
+    if (passed)
+        sum->passed++;
+    else
+        sum->failed++;
     if (each) {
         vt_fixture_outcome o = {.index = i, .total = fx->n_rows, .name = fx->rows[i].name,
                                 .line = fx->rows[i].line, .passed = passed, .why = why,
