@@ -207,6 +207,11 @@ void vt_result_clear(vt_result *res);
 int vt_rules_band_count(const vt_rules *r);
 const char *vt_rules_band_name(const vt_rules *r, int i);
 double vt_rules_band_floor(const vt_rules *r, int i);
+/* The flags, in declaration order, and the rule-defined indicators. */
+int vt_rules_flag_count(const vt_rules *r);
+const char *vt_rules_flag_name(const vt_rules *r, int i);
+int vt_rules_indicator_count(const vt_rules *r);
+const char *vt_rules_indicator_name(const vt_rules *r, int i);
 
 /* ---- runs, explain, export, overrides */
 

@@ -30,23 +30,10 @@ void vt_rule_limits_default(vt_rule_limits *lim)
     lim->customer_ms = 1000.0;
 }
 
-int rules_reserve(void **array, int *cap, int n, size_t size)
-{
-    if (n < *cap)
-        return 0;
-    int grown = *cap ? *cap * 2 : 8;
-    void *bigger = realloc(*array, (size_t)grown * size);
-    if (!bigger)
-        return -1;
-    *array = bigger;
-    *cap = grown;
-    return 0;
-}
-
 /* Append a finished problem line (copied). */
 static int add_problem(vt_rules *r, int line, const char *text)
 {
-    if (rules_reserve((void **)&r->problems, &r->cap_problems, r->n_problems,
+    if (vt_reserve((void **)&r->problems, &r->cap_problems, r->n_problems,
                       sizeof *r->problems))
         return -1;
     char *copy = strdup(text);
@@ -377,6 +364,20 @@ const char *vt_rules_band_name(const vt_rules *r, int i)
 double vt_rules_band_floor(const vt_rules *r, int i)
 {
     return i >= 0 && i < r->n_bands ? r->bands[i].floor : NAN;
+}
+
+int vt_rules_flag_count(const vt_rules *r) { return r->n_flags; }
+
+const char *vt_rules_flag_name(const vt_rules *r, int i)
+{
+    return i >= 0 && i < r->n_flags ? r->flags[i].name : NULL;
+}
+
+int vt_rules_indicator_count(const vt_rules *r) { return r->n_indicators; }
+
+const char *vt_rules_indicator_name(const vt_rules *r, int i)
+{
+    return i >= 0 && i < r->n_indicators ? r->indicators[i].name : NULL;
 }
 
 void vt_result_clear(vt_result *res)

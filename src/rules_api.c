@@ -131,7 +131,7 @@ static int declare(lua_State *L, const char *kind, lua_CFunction body, int ident
     lua_pushinteger(L, r->n_pending);
     lua_pushcclosure(L, body, 2);
     char *copy = strdup(name);
-    if (!copy || rules_reserve((void **)&r->pending, &r->cap_pending, r->n_pending,
+    if (!copy || vt_reserve((void **)&r->pending, &r->cap_pending, r->n_pending,
                                sizeof *r->pending)) {
         free(copy);
         return vt_sandbox_error(L, "out of memory");
@@ -272,7 +272,7 @@ static int api_measure_body(lua_State *L)
     }
     if (!m.name || (group && !m.group) || (indicator && !m.indicator) ||
         (scale && scale->n_steps > 0 && !m.steps) ||
-        rules_reserve((void **)&r->measures, &r->cap_measures, r->n_measures, sizeof *r->measures)) {
+        vt_reserve((void **)&r->measures, &r->cap_measures, r->n_measures, sizeof *r->measures)) {
         free(m.name);
         free(m.group);
         free(m.indicator);
@@ -331,7 +331,7 @@ static int api_flag_body(lua_State *L)
     f.reason_text = reason_text ? strdup(reason_text) : NULL;
     f.force_band_name = band ? strdup(band) : NULL;
     if (!f.name || (reason_text && !f.reason_text) || (band && !f.force_band_name) ||
-        rules_reserve((void **)&r->flags, &r->cap_flags, r->n_flags, sizeof *r->flags)) {
+        vt_reserve((void **)&r->flags, &r->cap_flags, r->n_flags, sizeof *r->flags)) {
         free(f.name);
         free(f.reason_text);
         free(f.force_band_name);
@@ -365,7 +365,7 @@ static int api_indicator_body(lua_State *L)
                              p->name), 0;
     rule_indicator ind = {strdup(p->name), p->line, strdup(sql)};
     if (!ind.name || !ind.sql ||
-        rules_reserve((void **)&r->indicators, &r->cap_indicators, r->n_indicators,
+        vt_reserve((void **)&r->indicators, &r->cap_indicators, r->n_indicators,
                       sizeof *r->indicators)) {
         free(ind.name);
         free(ind.sql);
@@ -419,7 +419,7 @@ static int api_scorecard_body(lua_State *L)
     }
     rule_scorecard sc = {strdup(p->name), p->line, when_ref, listed, k, NULL};
     if (bad || !sc.name ||
-        rules_reserve((void **)&r->scorecards, &r->cap_scorecards, r->n_scorecards,
+        vt_reserve((void **)&r->scorecards, &r->cap_scorecards, r->n_scorecards,
                       sizeof *r->scorecards)) {
         for (int i = 0; i < k; i++)
             free(listed[i].measure);

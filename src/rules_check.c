@@ -114,7 +114,7 @@ static void read_name(scanner *sc, char *out, size_t size)
 
 static void record(scan_result *res, name_use **list, int *n, int *cap, const char *name, int line)
 {
-    if (rules_reserve((void **)list, cap, *n, sizeof **list) != 0) {
+    if (vt_reserve((void **)list, cap, *n, sizeof **list) != 0) {
         res->failed = 1;
         return;
     }

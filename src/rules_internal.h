@@ -19,6 +19,7 @@
 
 #include "rules_sandbox.h"
 #include "scale.h"
+#include "reserve.h"
 #include "vitals.h"
 
 #define RULE_NAME_MAX 63     /* longest measure, flag, scorecard name */
@@ -160,10 +161,6 @@ struct vt_rules {
  * an error status only when it cannot be read or set up at all. */
 vt_status rules_open(const char *path, const vt_rule_limits *lim, vt_rules **out,
                      vt_error *err);
-
-/* Grow *array (of *cap elements of size each) so that it holds n + 1.
- * 0 on success, -1 when out of memory. */
-int rules_reserve(void **array, int *cap, int n, size_t size);
 
 /* Record a problem "FILE:LINE: message" (line 0: "FILE: message").
  * Returns 1 (one more problem), so that callers can count them; when

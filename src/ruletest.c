@@ -28,9 +28,6 @@
  * error.  Every name is checked when the file is read - columns, bands,
  * flags - and a wrong one is reported as FILE:LINE with the nearest known
  * name, before anything is scored.
- *
- * The rule file's flag and rule-defined indicator names come from its
- * struct (rules_internal.h): vitals.h has accessors for bands only.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -43,7 +40,8 @@
 
 #include <csv.h>
 
-#include "rules_internal.h"
+#include "reserve.h"
+#include "vitals.h"
 
 #define FIXTURE_FILE_MAX (16L << 20)  /* a fixture file is a spreadsheet people keep */
 #define FIXTURE_COLUMNS_MAX 4096
@@ -218,7 +216,7 @@ static void on_field(void *s, size_t len, void *data)
         p->status = fail_at(p, "more than %d fields", FIXTURE_COLUMNS_MAX);
         return;
     }
-    if (rules_reserve((void **)&p->fields, &p->cap_fields, p->n_fields, sizeof *p->fields)) {
+    if (vt_reserve((void **)&p->fields, &p->cap_fields, p->n_fields, sizeof *p->fields)) {
         p->status = out_of_memory(p);
         return;
     }
@@ -569,7 +567,7 @@ static vt_status add_fixture(parser *p)
     if (p->n_fields != fx->n_cols)
         return fail_at(p, "%d field%s, but the header has %d columns", p->n_fields,
                        p->n_fields == 1 ? "" : "s", fx->n_cols);
-    if (rules_reserve((void **)&fx->rows, &fx->cap_rows, fx->n_rows, sizeof *fx->rows))
+    if (vt_reserve((void **)&fx->rows, &fx->cap_rows, fx->n_rows, sizeof *fx->rows))
         return out_of_memory(p);
     fixture *f = &fx->rows[fx->n_rows++];
     memset(f, 0, sizeof *f);
@@ -933,22 +931,24 @@ static vt_status collect_names(const vt_rules *r, rule_names *n, vt_error *err)
     int n_builtin = 0;
     while (builtin[n_builtin])
         n_builtin++;
-    n->indicators = malloc(((size_t)n_builtin + (size_t)r->n_indicators + 1) * sizeof(char *));
-    n->bands = malloc(((size_t)r->n_bands + 1) * sizeof(char *));
-    n->flags = malloc(((size_t)r->n_flags + 1) * sizeof(char *));
+    int n_own = vt_rules_indicator_count(r), n_bands = vt_rules_band_count(r);
+    int n_flags = vt_rules_flag_count(r);
+    n->indicators = malloc(((size_t)n_builtin + (size_t)n_own + 1) * sizeof(char *));
+    n->bands = malloc(((size_t)n_bands + 1) * sizeof(char *));
+    n->flags = malloc(((size_t)n_flags + 1) * sizeof(char *));
     if (!n->indicators || !n->bands || !n->flags)
         return vt_fail(err, VT_EINTERNAL, "out of memory");
     int k = 0;
     for (int i = 0; i < n_builtin; i++)
         if (strcmp(builtin[i], "score_change") != 0)
             n->indicators[k++] = builtin[i];
-    for (int i = 0; i < r->n_indicators; i++)
-        n->indicators[k++] = r->indicators[i].name;
-    for (int i = 0; i < r->n_bands; i++)
+    for (int i = 0; i < n_own; i++)
+        n->indicators[k++] = vt_rules_indicator_name(r, i);
+    for (int i = 0; i < n_bands; i++)
         n->bands[i] = vt_rules_band_name(r, i);
-    for (int i = 0; i < r->n_flags; i++)
-        n->flags[i] = r->flags[i].name;
-    n->pub = (vt_fixture_names){n->indicators, k, n->bands, r->n_bands, n->flags, r->n_flags};
+    for (int i = 0; i < n_flags; i++)
+        n->flags[i] = vt_rules_flag_name(r, i);
+    n->pub = (vt_fixture_names){n->indicators, k, n->bands, n_bands, n->flags, n_flags};
     return VT_OK;
 }
 
