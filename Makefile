@@ -15,7 +15,7 @@ PKG_CONFIG ?= pkg-config
 CC         ?= cc
 BUILD      ?= build
 
-DEPS_OK := $(shell $(PKG_CONFIG) --exists lua5.4 sqlite3 cmocka 2>/dev/null && test -f /usr/include/csv.h && echo yes)
+DEPS_OK := $(shell $(PKG_CONFIG) --exists lua5.4 sqlite3 cmocka 2>/dev/null && test -f /usr/include/csv.h && command -v sqlite3 >/dev/null && command -v python3 >/dev/null && echo yes)
 
 WARN   = -Wall -Wextra -Werror -Wshadow -Wundef -Wwrite-strings \
          -Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter
@@ -25,9 +25,11 @@ ifeq ($(SANITIZE),1)
   BUILD = build-asan
 endif
 
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags lua5.4 sqlite3 2>/dev/null)
-PKG_LIBS   := $(shell $(PKG_CONFIG) --libs lua5.4 sqlite3 2>/dev/null) -lcsv -lm -lpthread
-CMOCKA     := $(shell $(PKG_CONFIG) --cflags --libs cmocka 2>/dev/null)
+# Deferred (=), not immediate (:=): on a fresh machine the packages are only
+# installed by the `deps` prerequisite, after this file is read.
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags lua5.4 sqlite3 2>/dev/null)
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs lua5.4 sqlite3 2>/dev/null) -lcsv -lm -lpthread
+CMOCKA     = $(shell $(PKG_CONFIG) --cflags --libs cmocka 2>/dev/null)
 
 ALL_CFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(OPT) \
               -Iinclude -Isrc $(PKG_CFLAGS) -DVITALS_SHARE='"$(PREFIX)/share/vitals"' \
@@ -67,12 +69,12 @@ $(BUILD)/libvitals.a: $(LIB_OBJ)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $(LIB_OBJ)
 
-$(BUILD)/%.o: src/%.c
+$(BUILD)/%.o: src/%.c | deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/%.c $(BUILD)/libvitals.a
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libvitals.a | deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libvitals.a $(CMOCKA) $(PKG_LIBS)
