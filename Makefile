@@ -83,7 +83,7 @@ unit: deps $(TEST_BIN)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; $$t; done
 
 e2e: deps $(BUILD)/vitals
-	@VITALS=$(CURDIR)/$(BUILD)/vitals sh tests/e2e/run.sh
+	@VITALS=$(CURDIR)/$(BUILD)/vitals VITALS_SANITIZED=$(SANITIZE) sh tests/e2e/run.sh
 
 test: unit e2e
 	@echo "all tests passed"
