@@ -3,12 +3,12 @@
  * customer active at --as-of, as CSV (libcsv's writer) or JSON (SQLite's
  * json_object), customer_id first; nil is an empty field or null.
  */
-#include <csv.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "csv_out.h"
 
 const char usage_indicators[] =
     "usage: vitals indicators [--as-of YYYY-MM-DD] [--rules FILE] [--format csv|json]\n"
@@ -31,7 +31,7 @@ static void write_field(FILE *out, const vt_value *v)
         snprintf(num, sizeof num, "%.15g", v->u.r);
         fputs(num, out);
         break;
-    case VT_TEXT: csv_fwrite(out, v->u.s, strlen(v->u.s)); break;
+    case VT_TEXT: vt_csv_field(out, v->u.s, 1); break;
     default: break;
     }
 }
@@ -44,8 +44,7 @@ static void print_csv(const vt_indicators *ind)
         printf(",%s", vt_indicators_name(ind, c));
     fputc('\n', stdout);
     for (int r = 0; r < vt_indicators_rows(ind); r++) {
-        const char *id = vt_indicators_customer(ind, r);
-        csv_fwrite(stdout, id, strlen(id));
+        vt_csv_field(stdout, vt_indicators_customer(ind, r), 1);
         for (int c = 0; c < cols; c++) {
             fputc(',', stdout);
             write_field(stdout, vt_indicators_get(ind, r, c));

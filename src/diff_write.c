@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <csv.h>
 
+#include "csv_out.h"
 #include "diff_internal.h"
 
 /* ------------------------------------------------------------ text */
@@ -141,19 +141,6 @@ static void write_text(const vt_diff *d, FILE *out)
 
 /* ------------------------------------------------------------ CSV */
 
-static void csv_field(FILE *out, const char *s, int first)
-{
-    if (!first)
-        fputc(',', out);
-    if (!s)
-        return;
-    size_t n = strlen(s);
-    if (strpbrk(s, ",\"\r\n") || (n && (s[0] == ' ' || s[n - 1] == ' ')))
-        csv_fwrite(out, s, n);
-    else
-        fwrite(s, 1, n, out);
-}
-
 static void csv_score(FILE *out, int has, double score)
 {
     fputc(',', out);
@@ -164,16 +151,16 @@ static void csv_score(FILE *out, int has, double score)
 static void csv_customer(const vt_diff *d, const char *kind, int i, FILE *out)
 {
     const vt_diff_customer *x = &d->all[i];
-    csv_field(out, kind, 1);
-    csv_field(out, x->customer_id, 0);
-    csv_field(out, x->old_band, 0);
-    csv_field(out, x->new_band, 0);
+    vt_csv_field(out, kind, 1);
+    vt_csv_field(out, x->customer_id, 0);
+    vt_csv_field(out, x->old_band, 0);
+    vt_csv_field(out, x->new_band, 0);
     csv_score(out, x->has_old, x->old_score);
     csv_score(out, x->has_new, x->new_score);
     csv_score(out, x->has_old && x->has_new, x->has_old && x->has_new ? diff_change(x) : 0);
     fputc(',', out);   /* customers */
-    csv_field(out, x->old_error, 0);
-    csv_field(out, x->new_error, 0);
+    vt_csv_field(out, x->old_error, 0);
+    vt_csv_field(out, x->new_error, 0);
     fputc('\n', out);
 }
 
@@ -184,8 +171,8 @@ static void write_csv(const vt_diff *d, FILE *out)
     for (int i = 0; i < d->n_bands; i++)
         for (int j = 0; j < d->n_bands; j++) {
             fputs("matrix,", out);
-            csv_field(out, d->bands[i], 0);
-            csv_field(out, d->bands[j], 0);
+            vt_csv_field(out, d->bands[i], 0);
+            vt_csv_field(out, d->bands[j], 0);
             fprintf(out, ",,,,%lld,,\n", d->matrix[i * d->n_bands + j]);
         }
     for (int i = 0; i < d->n_changes; i++)

@@ -11,12 +11,12 @@
  * Output to a path is atomic: a temporary file in the same directory is
  * renamed over it once complete.
  */
-#include <csv.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "atomic_file.h"
+#include "csv_out.h"
 #include "score.h"
 
 static const char *const columns[] = {
@@ -111,23 +111,10 @@ static vt_status run_facts(sqlite3 *db, vt_export_summary *sum, vt_error *err)
 
 /* One CSV field: quoted by libcsv only when it must be (a comma, quote,
  * line break or surrounding space), so plain values stay readable. */
-static void csv_field(FILE *out, const char *s, int first)
-{
-    if (!first)
-        fputc(',', out);
-    if (!s)
-        return;
-    size_t n = strlen(s);
-    if (strpbrk(s, ",\"\r\n") || (n && (s[0] == ' ' || s[n - 1] == ' ')))
-        csv_fwrite(out, s, n);
-    else
-        fwrite(s, 1, n, out);
-}
-
 static void write_csv_row(FILE *out, sqlite3_stmt *q)
 {
     for (int i = 0; i < NCOLUMNS; i++)
-        csv_field(out, (const char *)sqlite3_column_text(q, i), i == 0);
+        vt_csv_field(out, (const char *)sqlite3_column_text(q, i), i == 0);
     fputc('\n', out);
 }
 
