@@ -21,6 +21,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "csv_out.h"
 #include "load_internal.h"
 #include "load_limits.h"
 #include "schema.h"
@@ -142,18 +143,15 @@ static void reject(loader *l, int field_index, const char *fmt, ...)
                                 l->sum->rejects_path, strerror(errno));
             return;
         }
-        for (int i = 0; i < l->nheader; i++) {
-            csv_fwrite(l->rejects, l->header[i], strlen(l->header[i]));
-            fputc(',', l->rejects);
-        }
-        fputs("error\r\n", l->rejects);
+        for (int i = 0; i < l->nheader; i++)
+            vt_csv_field(l->rejects, l->header[i], i == 0);
+        vt_csv_field(l->rejects, "error", l->nheader == 0);
+        fputc('\n', l->rejects);
     }
-    for (int i = 0; i < l->nfields; i++) {
-        csv_fwrite(l->rejects, l->fields[i].data, l->fields[i].len);
-        fputc(',', l->rejects);
-    }
-    csv_fwrite(l->rejects, msg, strlen(msg));
-    fputs("\r\n", l->rejects);
+    for (int i = 0; i < l->nfields; i++)
+        vt_csv_field_n(l->rejects, l->fields[i].data, l->fields[i].len, i == 0);
+    vt_csv_field(l->rejects, msg, l->nfields == 0);
+    fputc('\n', l->rejects);
 }
 
 static int bind_cell(sqlite3_stmt *st, int i, const vt_cell *c)

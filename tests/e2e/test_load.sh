@@ -951,4 +951,18 @@ assert_eq "1 0 1" "$READ $INS $UPD" "re-load, only the required columns: read in
 assert_eq 1 "$(q "SELECT count(*) FROM surveys WHERE customer_id = 'C0004'")" \
     "no duplicate row after a re-load (only the required columns)"
 
+
+section "a rejected row is written as it was read"
+D=$(mk verbatim)
+new_db verbatim
+printf 'customer_id,date,active_users,sessions\nC0001,2026-03-01,three,4\nC0002,2026-03-01,"5",x y\nC0003,2026-03-02,7,"a, b"\n' >"$D/usage.csv"
+load_in "$D" usage.csv
+assert_exit 3
+# the last field is the error; everything before it is the input line itself
+# (quotes kept only where CSV needs them)
+assert_eq "customer_id,date,active_users,sessions,error" "$(sed -n 1p "$D/usage.rejects.csv")" "rejects header"
+assert_contains "$(sed -n 2p "$D/usage.rejects.csv")" 'C0001,2026-03-01,three,4,"line 2: column active_users: ""three"" is not a whole number"' "row 2 verbatim"
+assert_contains "$(sed -n 3p "$D/usage.rejects.csv")" 'C0002,2026-03-01,5,x y,"line 3: column sessions: ""x y"" is not a whole number"' "row 3: unneeded quotes dropped"
+assert_contains "$(sed -n 4p "$D/usage.rejects.csv")" 'C0003,2026-03-02,7,"a, b","line 4: column sessions: ""a, b"" is not a whole number"' "row 4: needed quotes kept"
+
 finish
